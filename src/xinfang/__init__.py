@@ -1,0 +1,1 @@
+"""Data platform for county petition bureaus."""
