@@ -1,0 +1,66 @@
+"""The warehouse's raw layer: DDL and connections.
+
+``raw.submissions`` is the registry of every file ever seen, ``raw.submission_messages`` every
+clerk message, and ``raw.<ledger kind>`` the append-only ledger rows of accepted submissions with
+their lineage. dbt reads these as sources; nothing but ingestion writes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from xinfang.schema import LEDGERS, raw_columns
+
+REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS raw.submissions (
+    submission_id  VARCHAR PRIMARY KEY,   -- <unit_code>-<first 16 hex of sha256>
+    unit_code      VARCHAR NOT NULL,      -- the inbox folder name (may be unknown to reference)
+    file_name      VARCHAR NOT NULL,      -- as dropped by the county, for messages
+    sha256         VARCHAR NOT NULL,
+    size_bytes     BIGINT NOT NULL,
+    received_at    TIMESTAMPTZ NOT NULL,  -- the file's modification time in the inbox
+    ingested_at    TIMESTAMPTZ NOT NULL,
+    archive_path   VARCHAR NOT NULL,      -- relative to XINFANG_ARCHIVE
+    ledger_kind    VARCHAR,               -- petitions | risks | backlog; NULL when unrecognised
+    file_format    VARCHAR,               -- xlsx | xls | csv
+    encoding       VARCHAR,               -- csv only: utf-8 | utf-8-sig | gb18030
+    outcome        VARCHAR NOT NULL,      -- accepted | rejected
+    row_count      INTEGER NOT NULL,      -- data rows read (0 when unreadable)
+    error_count    INTEGER NOT NULL,
+    warning_count  INTEGER NOT NULL,
+    is_sample      BOOLEAN NOT NULL,      -- the file says 示例数据: bulletins must say so too
+    UNIQUE (unit_code, sha256)
+);
+CREATE TABLE IF NOT EXISTS raw.submission_messages (
+    submission_id  VARCHAR NOT NULL,
+    seq            INTEGER NOT NULL,      -- order within the submission
+    severity       VARCHAR NOT NULL,      -- error | warning
+    rule           VARCHAR NOT NULL,      -- stable rule id, e.g. date.invalid
+    source_row     INTEGER,               -- Excel row number as the clerk sees it
+    column_header  VARCHAR,               -- the header as written in the file
+    value          VARCHAR,               -- the offending value, personal data masked
+    message        VARCHAR NOT NULL,      -- the full Chinese sentence for the clerk
+    PRIMARY KEY (submission_id, seq)
+);
+"""
+
+
+def ledger_ddl(kind: str) -> str:
+    cols = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in raw_columns(LEDGERS[kind]))
+    return f"CREATE TABLE IF NOT EXISTS raw.{kind} (\n    {cols}\n);"
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; the writer also makes sure the raw layer exists."""
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(REGISTRY_DDL)
+    for kind in LEDGERS:
+        con.execute(ledger_ddl(kind))
+    return con
