@@ -52,6 +52,36 @@ def ledger_ddl(kind: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS raw.{kind} (\n    {cols}\n);"
 
 
+def current_view_ddl(kind: str) -> str:
+    """``raw.<kind>_current``: the latest accepted version of each key, older keys kept.
+
+    Submissions are ordered by received time, ties by file name (``ledgers.md``). A key whose
+    latest version is not in the unit's latest accepted submission is ``absent_from_latest``.
+    """
+    key = LEDGERS[kind].key
+    return f"""
+CREATE OR REPLACE VIEW raw.{kind}_current AS
+WITH accepted AS (
+    SELECT submission_id, file_name,
+           row_number() OVER (PARTITION BY unit_code
+                              ORDER BY received_at DESC, file_name DESC, submission_id DESC)
+               AS recency
+    FROM raw.submissions
+    WHERE outcome = 'accepted' AND ledger_kind = '{kind}'
+), versions AS (
+    SELECT r.*, a.recency,
+           row_number() OVER (PARTITION BY r.unit_code, r.{key}
+                              ORDER BY r.received_at DESC, a.file_name DESC,
+                                       r.submission_id DESC) AS version
+    FROM raw.{kind} AS r
+    JOIN accepted AS a USING (submission_id)
+)
+SELECT * EXCLUDE (recency, version), recency > 1 AS absent_from_latest
+FROM versions
+WHERE version = 1;
+"""
+
+
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; the writer also makes sure the raw layer exists."""
     if read_only:
@@ -63,4 +93,5 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     con.execute(REGISTRY_DDL)
     for kind in LEDGERS:
         con.execute(ledger_ddl(kind))
+        con.execute(current_view_ddl(kind))
     return con
