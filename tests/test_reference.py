@@ -31,8 +31,18 @@ def test_units_roll_up_by_code():
 def test_demo_prefecture_has_its_ten_units():
     jiaozuo = reference.units_of_prefecture("410800")
     assert sorted(u.name for u in jiaozuo) == sorted(
-        ["解放区", "中站区", "马村区", "山阳区", "修武县", "博爱县", "武陟县", "温县", "沁阳市",
-         "孟州市"]
+        [
+            "解放区",
+            "中站区",
+            "马村区",
+            "山阳区",
+            "修武县",
+            "博爱县",
+            "武陟县",
+            "温县",
+            "沁阳市",
+            "孟州市",
+        ]
     )
     assert {u.prefecture_name for u in jiaozuo} == {"焦作市"}
 

@@ -43,8 +43,12 @@ def units() -> dict[str, Unit]:
     """Every county-level unit by its GB/T 2260 code."""
     return {
         r["unit_code"]: Unit(
-            r["unit_code"], r["unit_name"], r["prefecture_code"], r["prefecture_name"],
-            r["province_code"], r["province_name"],
+            r["unit_code"],
+            r["unit_name"],
+            r["prefecture_code"],
+            r["prefecture_name"],
+            r["province_code"],
+            r["province_name"],
         )
         for r in _rows("ref_units.csv")
     }
@@ -58,8 +62,10 @@ def units_of_prefecture(prefecture_code: str) -> list[Unit]:
 def sensitive_periods() -> list[SensitivePeriod]:
     return [
         SensitivePeriod(
-            r["period_name"], date.fromisoformat(r["starts_on"]),
-            date.fromisoformat(r["ends_on"]), r["kind"],
+            r["period_name"],
+            date.fromisoformat(r["starts_on"]),
+            date.fromisoformat(r["ends_on"]),
+            r["kind"],
         )
         for r in _rows("ref_sensitive_periods.csv")
     ]

@@ -12,7 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-FieldKind = Literal["text", "date", "enum", "bool", "int", "money", "category", "pii_drop", "pii_id"]
+FieldKind = Literal[
+    "text", "date", "enum", "bool", "int", "money", "category", "pii_drop", "pii_id"
+]
 LedgerKind = Literal["petitions", "risks", "backlog"]
 
 #: The 19 first-level content classes (内容分类).
