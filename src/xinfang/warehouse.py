@@ -1,8 +1,9 @@
 """The warehouse's raw layer: DDL and connections.
 
 ``raw.submissions`` is the registry of every file ever seen, ``raw.submission_messages`` every
-clerk message, and ``raw.<ledger kind>`` the append-only ledger rows of accepted submissions with
-their lineage. dbt reads these as sources; nothing but ingestion writes them.
+clerk message, and ``raw.<ledger kind>`` the append-only ledger rows of accepted (and held: in
+force once an operator accepts them, ``xinfang accept``) submissions with their lineage. dbt
+reads these as sources; nothing but ingestion writes them.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ CREATE TABLE IF NOT EXISTS raw.submissions (
     ledger_kind    VARCHAR,               -- petitions | risks | backlog; NULL when unrecognised
     file_format    VARCHAR,               -- xlsx | xls | csv
     encoding       VARCHAR,               -- csv only: utf-8 | utf-8-sig | gb18030
-    outcome        VARCHAR NOT NULL,      -- accepted | rejected
+    outcome        VARCHAR NOT NULL,      -- accepted | held (loaded; not in force) | rejected
     row_count      INTEGER NOT NULL,      -- data rows read (0 when unreadable)
     error_count    INTEGER NOT NULL,
     warning_count  INTEGER NOT NULL,

@@ -9,7 +9,7 @@ from xinfang.ingest.discovery import candidate, discover
 from xinfang.ingest.limits import Limits
 from xinfang.ingest.messages import RULES, Message, Problems
 from xinfang.ingest.parsing import ChangedFileError, parse
-from xinfang.ingest.promotion import promote
+from xinfang.ingest.promotion import promote, register
 from xinfang.ingest.submission import Candidate, ParsedSubmission
 
 __all__ = [
@@ -24,4 +24,5 @@ __all__ = [
     "discover",
     "parse",
     "promote",
+    "register",
 ]

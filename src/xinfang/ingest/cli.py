@@ -43,6 +43,10 @@ def _cell(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+#: Held only shown when there is one (``xinfang accept`` puts it in force).
+OUTCOMES = ("accepted", "held", "rejected")
+
+
 def summary(results: list) -> str:
     """One line per file: unit, file, ledger, outcome, rows, errors, warnings, first error."""
     header = ("unit", "file", "ledger", "outcome", "rows", "errors", "warnings", "first message")
@@ -62,10 +66,10 @@ def summary(results: list) -> str:
         "  ".join(_cell(c, w) for c, w in zip(row, widths, strict=False)) + "  " + row[-1]
         for row in [header, *lines]
     ]
-    accepted = sum(r.loaded and r.parsed.outcome == "accepted" for r in results)
-    rejected = sum(r.loaded and r.parsed.outcome == "rejected" for r in results)
+    counts = {o: sum(r.loaded and r.parsed.outcome == o for r in results) for o in OUTCOMES}
+    told = ", ".join(f"{n} {o}" for o, n in counts.items() if n or o != "held")
     failed = sum(r.failure is not None for r in results)
-    out.append(f"{len(results)} files: {accepted} accepted, {rejected} rejected, {failed} failed")
+    out.append(f"{len(results)} files: {told}, {failed} failed")
     return "\n".join(line.rstrip() for line in out)
 
 

@@ -10,10 +10,12 @@ submission whole; warnings let it through. Later gates add their problems throug
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
+
+from xinfang.idnumber import mask as mask_id
+from xinfang.idnumber import mask_pii
 
 Severity = Literal["error", "warning"]
 
@@ -109,8 +111,6 @@ ID_REASONS = {
 _MAX_VALUE = 60
 #: Cell messages listed per rule and column; beyond that, one message counts the rest.
 MAX_LISTED = 1000
-_ID_LIKE = re.compile(r"\d{17}[\dXx]|\d{15}")
-_PHONE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def display(text: str) -> str:
@@ -119,19 +119,6 @@ def display(text: str) -> str:
         f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in text.strip()
     )
     return shown if len(shown) <= _MAX_VALUE else shown[: _MAX_VALUE - 1] + "…"
-
-
-def mask_id(text: str) -> str:
-    """Keep the first 4 and the last 2 characters, star the rest (a short value all stars)."""
-    if len(text) <= 6:
-        return "*" * len(text)
-    return text[:4] + "*" * (len(text) - 6) + text[-2:]
-
-
-def mask_pii(text: str) -> str:
-    """Mask anything shaped like an ID number (first 4 and last 2 kept) or a mobile number."""
-    text = _ID_LIKE.sub(lambda m: mask_id(m.group()), text)
-    return _PHONE_LIKE.sub(lambda m: "*" * len(m.group()), text)
 
 
 class Problems:

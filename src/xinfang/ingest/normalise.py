@@ -49,6 +49,9 @@ class CellProblem:
 class Normalised:
     rows: pa.Table  # source_row + the ledger's stored fields, typed as in raw.<kind>
     problems: list[CellProblem]  # by field, then row
+    #: Per row, the first problem of its ID number (:data:`xinfang.idnumber.PROBLEMS`), null
+    #: when valid or empty; None when the ledger or the file has no ID number column.
+    id_problems: pa.Array | None = None
 
 
 def row_schema(ledger: Ledger) -> pa.Schema:
@@ -163,6 +166,7 @@ class _Normaliser:
         self.received_on = received_on
         self.out: dict[str, pa.Array] = {"source_row": pa.array(source_rows, pa.int32())}
         self.problems: list[CellProblem] = []
+        self.id_problems: pa.Array | None = None
 
     def report(self, f: Field, col: _Column, rules: list, params: list) -> None:
         """A problem for every row whose distinct value has a rule."""
@@ -245,7 +249,7 @@ def normalise(
         {c.name: work.out.get(c.name, pa.nulls(body.num_rows, c.type)) for c in schema},
         schema=schema,
     )
-    return Normalised(rows, work.problems)
+    return Normalised(rows, work.problems, work.id_problems)
 
 
 def _field(
@@ -262,6 +266,7 @@ def _field(
         rules = ["id.invalid" if c else None for c in codes]
         params = [(("reason", ID_REASONS[c]),) if c else () for c in codes]
         work.report(f, col, rules, params)
+        work.id_problems = col.rows(pa.array(codes, pa.string()))
         return col.rows(keys)
     if f.kind == "category":
         work.out["category_l1"] = work.read(f, col, texts, _category_reader(ledger), pa.string())

@@ -8,13 +8,15 @@ normalised rows of an accepted file as Parquet in ``<archive>/_staging/<submissi
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import zipfile
 import zlib
 from collections.abc import Iterable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import asdict, replace
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,8 +30,8 @@ from xinfang.ingest.guard import Refusal, archivable, refuse_entry
 from xinfang.ingest.header import HeaderIncomplete, HeaderMatch, find_header
 from xinfang.ingest.identity import Pseudonymiser
 from xinfang.ingest.limits import Limits
-from xinfang.ingest.messages import Problems
-from xinfang.ingest.normalise import CellProblem, normalise
+from xinfang.ingest.messages import Message, Problems
+from xinfang.ingest.normalise import CellProblem, Normalised, normalise
 from xinfang.ingest.rows import data_rows
 from xinfang.ingest.sheet import HEADER_SCAN_ROWS, Sheet
 from xinfang.ingest.submission import Candidate, ParsedSubmission
@@ -167,7 +169,8 @@ def _read_rows(
     formula_cells: formulas.Cells,
     settings: Settings,
 ) -> ParsedSubmission:
-    """Rows below the header: data rows only, normalised, checked; staged if accepted."""
+    """Rows below the header: data rows only, normalised, checked (then by the quality gate);
+    staged unless rejected."""
     ledger = found.ledger
     columns = {name: c.index for name, c in found.columns.items()}
     body, source_rows = data_rows(body, found.row_index + 2, list(columns.values()))
@@ -206,9 +209,52 @@ def _read_rows(
         is_sample=found.is_sample,
         columns={name: c.header for name, c in found.columns.items()},
     ).with_messages(problems.messages)
+    told = [(p.row, found.columns[p.field].header) for p in found_problems]
+    # a repeated key's first row too: the gate names every row of a repeated key
+    told += [
+        (int(dict(p.params)["first_row"]), found.columns[p.field].header)
+        for p in found_problems
+        if p.rule == "key.duplicate"
+    ]
+    parsed = _gate(parsed, normalised, told)
     if parsed.outcome == "rejected":
         return parsed
     rows_path = staging_dir(settings, parsed.submission_id) / ROWS_FILE
     rows_path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(normalised.rows, rows_path, compression="none")  # read once, soon
     return replace(parsed, rows_path=str(rows_path))
+
+
+class _Told(NamedTuple):
+    """A cell ingestion has told the clerk about (listed, or counted in a summary line)."""
+
+    source_row: int | None
+    column_header: str | None
+
+
+def _gate(
+    parsed: ParsedSubmission, normalised: Normalised, told: list[tuple[int, str]]
+) -> ParsedSubmission:
+    """The quality gate's row rules on the normalised rows; its messages added, except on the
+    cells in ``told`` (the check still fails and is recorded).
+
+    The gate gets ingestion's ID problem codes, never the raw numbers (gone by now). Its result
+    is kept as JSON (as it travels to promote).
+    """
+    from xinfang import quality
+    from xinfang.quality.suites import ID_PROBLEM_COLUMN
+
+    rows = normalised.rows
+    if normalised.id_problems is not None:
+        rows = rows.append_column(ID_PROBLEM_COLUMN, normalised.id_problems)
+    submission = quality.Submission(
+        parsed.submission_id, parsed.unit_code, parsed.ledger_kind or "", parsed.sha256,
+        parsed.file_name, parsed.received_at, headers=parsed.columns,
+    )  # fmt: skip
+    reported = [*parsed.messages, *(_Told(*cell) for cell in told)]
+    gate = quality.validate(rows, submission, reported=reported)
+    return replace(
+        parsed.with_messages([Message(**asdict(m)) for m in gate.messages]),
+        gate=json.loads(json.dumps(gate.to_dict(), ensure_ascii=False)),
+        gate_outcome=gate.outcome,
+    )

@@ -1,20 +1,30 @@
 """Load one parsed submission into the warehouse: the only code that writes the raw layer.
 
-One transaction per submission: the registry row, its messages and, when accepted, its rows
-(read from the staged Parquet file by DuckDB, with the lineage columns added). A rejected
-submission gets its registry row and messages only. A (unit, SHA-256) already registered
-changes nothing. Call it from one process at a time, in arrival order.
+One transaction per submission: the quality gate's comparison with the unit's previous accepted
+submission (which only this serial step knows for sure), the registry row, its messages, the
+gate's audit rows and, unless rejected, its rows (read from the staged Parquet file by DuckDB,
+with the lineage columns added; a held submission's too, so accepting it later only flips its
+outcome). A rejected submission gets its registry row, messages and audit rows only. A (unit,
+SHA-256) already registered changes nothing. Call it from one process at a time, in arrival
+order. After the commit, the clerk's report of any messages goes beside the archived file.
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from xinfang.ingest.messages import Message
 from xinfang.ingest.submission import ParsedSubmission
+from xinfang.reference import units
+
+if TYPE_CHECKING:
+    from xinfang.quality import GateResult
 
 _MESSAGE_SCHEMA = pa.schema(
     [
@@ -73,17 +83,28 @@ def _load_rows(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission) -> None
     )  # fmt: skip
 
 
-def promote(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission) -> bool:
-    """Register ``parsed`` (and load its rows if accepted); False when it was already there.
+def promote(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission, *, archive: Path | None = None
+) -> bool:
+    """Register ``parsed`` (see :func:`register`); False when it was already there."""
+    return register(con, parsed, archive=archive) is not None
 
-    The staged rows file is removed afterwards either way.
+
+def register(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission, *, archive: Path | None = None
+) -> ParsedSubmission | None:
+    """Register ``parsed`` and load its rows unless rejected; the submission as registered
+    (with the comparison's messages and the final outcome), None when it was already there.
+
+    The staged rows file is removed afterwards either way. ``archive``: the archive root, to
+    write the clerk's report in (none written without it).
     """
-    if parsed.outcome == "accepted" and parsed.ledger_kind and not parsed.rows_path:
-        raise ValueError(f"{parsed.submission_id}: accepted without staged rows")
+    if parsed.outcome != "rejected" and parsed.ledger_kind and not parsed.rows_path:
+        raise ValueError(f"{parsed.submission_id}: {parsed.outcome} without staged rows")
     con.execute("BEGIN TRANSACTION")
     try:
-        new = _insert(con, parsed)
-        con.execute("COMMIT" if new else "ROLLBACK")
+        registered = _insert(con, parsed)
+        con.execute("COMMIT" if registered else "ROLLBACK")
     except BaseException:
         con.execute("ROLLBACK")
         raise
@@ -92,22 +113,59 @@ def promote(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission) -> bool:
         staged.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             staged.parent.rmdir()
-    return new
+    if registered and registered.messages and registered.archive_path and archive:
+        _write_report(registered, archive)
+    return registered
 
 
-def _insert(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission) -> bool:
+def _judge(
+    con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission
+) -> tuple[ParsedSubmission, GateResult | None]:
+    """The gate's result completed by the comparison with the unit's previous accepted
+    submission, and ``parsed`` with its messages and the gate's final verdict."""
+    if parsed.gate is None:
+        return parsed, None
+    from xinfang import quality
+
+    gate = quality.GateResult.from_dict(parsed.gate)
+    compared = quality.compare(gate, quality.previous_submission(con, gate.submission))
+    added = [Message(**asdict(m)) for m in compared.messages[len(gate.messages) :]]
+    return replace(parsed.with_messages(added), gate_outcome=compared.outcome), compared
+
+
+def _insert(con: duckdb.DuckDBPyConnection, parsed: ParsedSubmission) -> ParsedSubmission | None:
     known = con.execute(
         "SELECT count(*) FROM raw.submissions WHERE unit_code = ? AND sha256 = ?",
         [parsed.unit_code, parsed.sha256],
     ).fetchone()
     if known and known[0]:
-        return False
+        return None
+    parsed, gate = _judge(con, parsed)
     _register(con, parsed)
     con.register("_xinfang_messages", _messages(parsed))
     try:
         con.execute("INSERT INTO raw.submission_messages SELECT * FROM _xinfang_messages")
     finally:
         con.unregister("_xinfang_messages")
-    if parsed.outcome == "accepted" and parsed.rows_path:
+    if parsed.outcome != "rejected" and parsed.rows_path:
         _load_rows(con, parsed)
-    return True
+    if gate is not None:
+        from xinfang import quality
+
+        quality.record(con, gate, outcome=parsed.outcome)
+    return parsed
+
+
+def _write_report(parsed: ParsedSubmission, archive: Path) -> None:
+    """The clerk's ``.rejection``/``.warnings`` ``.xlsx`` and ``.html`` beside the archive."""
+    from xinfang.quality import write_clerk_report
+
+    unit = units().get(parsed.unit_code)
+    write_clerk_report(
+        parsed.messages,
+        archive / parsed.archive_path,
+        unit_name=unit.name if unit else parsed.unit_code,
+        file_name=parsed.file_name,
+        outcome=parsed.outcome,
+        received_at=parsed.received_at,
+    )

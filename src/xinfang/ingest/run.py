@@ -1,8 +1,9 @@
 """A whole ingestion run: discover, parse in a process pool, promote serially in arrival order.
 
 The same three steps the Airflow DAG maps over (:mod:`xinfang.pipeline`), in one process tree
-for the command line. A file that fails operationally (changed while being read, a bug) is
-reported and left for the next run; the other files go on.
+for the command line; then the quality gate's Data Docs are rebuilt once. A file that fails
+operationally (changed while being read, a bug) is reported and left for the next run; the
+other files go on.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
+import duckdb
+
 from xinfang.config import Settings, pii_key
 from xinfang.ingest.discovery import discover
 from xinfang.ingest.limits import Limits
 from xinfang.ingest.parsing import parse
-from xinfang.ingest.promotion import promote
+from xinfang.ingest.promotion import register
 from xinfang.ingest.submission import Candidate, ParsedSubmission
 from xinfang.warehouse import connect
 
@@ -25,7 +28,7 @@ from xinfang.warehouse import connect
 @dataclass(frozen=True)
 class Result:
     candidate: Candidate
-    parsed: ParsedSubmission | None = None
+    parsed: ParsedSubmission | None = None  # as registered, when it was newly
     loaded: bool = False  # newly registered (False: already there, or failed)
     failure: str | None = None  # an operational failure, not a rejection
 
@@ -79,7 +82,8 @@ def ingest_inbox(
             for candidate, future in zip(candidates, futures, strict=True):
                 try:
                     parsed = future.result()
-                    result = Result(candidate, parsed, promote(con, parsed))
+                    registered = register(con, parsed, archive=settings.archive)
+                    result = Result(candidate, registered or parsed, registered is not None)
                     rows += parsed.row_count if result.loaded else 0
                 except Exception as exc:
                     result = Result(candidate, failure=f"{type(exc).__name__}: {exc}")
@@ -87,6 +91,15 @@ def ingest_inbox(
                 if on_progress:
                     elapsed = time.monotonic() - started
                     on_progress(Progress(len(results), len(candidates), rows, elapsed, result))
+            if any(r.loaded and r.parsed.gate for r in results):
+                _data_docs(con, settings)
         finally:
             con.close()
     return results
+
+
+def _data_docs(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Rebuild the quality gate's Data Docs under ``<reports>/quality``."""
+    from xinfang.quality import build_data_docs
+
+    build_data_docs(con, settings.reports / "quality")

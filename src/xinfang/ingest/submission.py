@@ -20,6 +20,8 @@ from xinfang.ingest.messages import Message
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 Entry = Literal["file", "symlink", "other"]
+#: ``held``: loaded, but not in force until an operator accepts it (``xinfang accept``).
+Outcome = Literal["accepted", "held", "rejected"]
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,17 @@ class ParsedSubmission:
     #: Parquet file of the normalised rows (``source_row`` + the ledger's stored fields);
     #: None when the submission is rejected before its rows are kept.
     rows_path: str | None = None
+    #: The quality gate's result (``xinfang.quality.GateResult.to_dict()``, no personal data)
+    #: and its verdict; None when no ledger was read.
+    gate: dict[str, Any] | None = None
+    gate_outcome: Outcome | None = None
 
     @property
-    def outcome(self) -> Literal["accepted", "rejected"]:
-        return "rejected" if self.error_count else "accepted"
+    def outcome(self) -> Outcome:
+        """Rejected on any error, ingestion's or the gate's; held when the gate holds it."""
+        if self.error_count or self.gate_outcome == "rejected":
+            return "rejected"
+        return "held" if self.gate_outcome == "held" else "accepted"
 
     @property
     def error_count(self) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from xinfang.idnumber import mask_pii
 from xinfang.quality import engine
 from xinfang.quality.frames import (
     PreviousSubmission,
@@ -151,7 +152,7 @@ class _View:
             return ""
         if self.ledger.field(self.field_name(column)).kind == "pii_id":
             return (mask(self.ids.iat[pos]) if self.ids is not None else None) or ""
-        return display(self.frame[column].iat[pos])
+        return mask_pii(display(self.frame[column].iat[pos]))
 
 
 def display(value: Any) -> str:
@@ -322,7 +323,7 @@ def _submission_fields(check: CheckResult, result: dict[str, Any], view: _View) 
         drop = 100 * (previous.row_count - view.current_rows) / previous.row_count
         fields["drop_pct"] = f"{drop:.1f}"
     if check.rule == "submission.keys_vanished":
-        keys = [str(k) for k in result.get("unexpected_list") or []]
+        keys = [mask_pii(str(k)) for k in result.get("unexpected_list") or []]
         listed = "、".join(keys[:KEYS_LISTED]) + (" 等" if len(keys) > KEYS_LISTED else "")
         fields |= {"count": len(keys), "keys": listed, "sample": keys[:SAMPLE_VALUES]}
     return fields
@@ -352,6 +353,17 @@ def _row_ranges(rows: Sequence[int]) -> str:
     return "、".join(parts)
 
 
+def _masked(value: Any) -> Any:
+    """``value`` with every text in it (in lists and dicts too) through :func:`mask_pii`."""
+    if isinstance(value, str):
+        return mask_pii(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
 def _docs_result(gx: engine.GxRun, view: _View, run_id: str) -> dict[str, Any]:
     """GX's result as JSON for Data Docs: long lists cut, named for the bureau that sent it.
 
@@ -362,7 +374,7 @@ def _docs_result(gx: engine.GxRun, view: _View, run_id: str) -> dict[str, Any]:
         res.pop("unexpected_index_query", None)
         for k, v in res.items():
             if isinstance(v, list):
-                res[k] = v[:GX_LIST_CUT]
+                res[k] = _masked(v[:GX_LIST_CUT])
     data = gx.result.to_json_dict()
     s = view.submission
     data["meta"]["run_id"] = {
