@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -373,7 +374,11 @@ def generate(
     )
     truth: dict[str, list[pa.Table]] = {k: [] for k in LEDGERS}
     workers = min(jobs or os.cpu_count() or 1, len(unit_jobs))
-    with ProcessPoolExecutor(workers) if workers > 1 else nullcontext() as pool:
+    # Never fork the caller (it may hold threads: Airflow, DuckDB, a test runner): a forked
+    # child can inherit a lock some other thread held and spin on it forever.
+    spawner = multiprocessing.get_context("forkserver")
+    pool_or_none = ProcessPoolExecutor(workers, mp_context=spawner) if workers > 1 else None
+    with pool_or_none or nullcontext() as pool:
         results = pool.map(run_unit, unit_jobs) if pool else map(run_unit, unit_jobs)
         for i, (job, result) in enumerate(zip(unit_jobs, results, strict=True), 1):
             manifest.files.extend(result.entries)
