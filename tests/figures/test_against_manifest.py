@@ -5,6 +5,7 @@ minute, most of it ingestion)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -127,3 +128,58 @@ def test_prefecture_figures_file(con: duckdb.DuckDBPyConnection, expected: Expec
                                "pct": None if pct is None else float(pct)}  # fmt: skip
             else:
                 assert got == (float(value) if isinstance(value, Decimal) else value), indicator
+
+
+def _raw_and_mart(warehouse: Path) -> tuple[dict[str, list[tuple]], int]:
+    """Every raw ledger row and every figure, sorted; and the number of registered files."""
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = ["raw.petitions", "raw.risks", "raw.backlog", "marts.fct_bulletin_figures"]
+        rows = {t: sorted(map(repr, connection.execute(f"SELECT * FROM {t}").fetchall()))
+                for t in tables}  # fmt: skip
+        (files,) = connection.execute("SELECT count(*) FROM raw.submissions").fetchone()
+        return rows, files
+    finally:
+        connection.close()
+
+
+def test_a_rejected_submission_changes_no_raw_row_and_no_figure(
+    demo: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """孟州市 resends one of its items with persons -3: had it loaded, the item's newest version
+    would change its figures. Rejected, it leaves every raw row and every figure as they were."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(demo[1], warehouse)
+    before, files = _raw_and_mart(warehouse)
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    item, registered = connection.execute(
+        "SELECT item_id, registered_on FROM raw.petitions_current WHERE unit_code = '410883'"
+        " ORDER BY item_id LIMIT 1"
+    ).fetchone()
+    connection.close()
+    folder = tmp_path / "inbox" / "410883"
+    folder.mkdir(parents=True)
+    (folder / "孟州市信访事项台账补报.csv").write_text(
+        "信访件编号,登记日期,信访形式,登记层级,信访人数,内容分类,是否初次信访\n"
+        f"{item},{registered},来信,县,-3,城乡建设,是\n",
+        encoding="utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XINFANG_PII_KEY", "test-only-key")
+        main(["ingest", "--inbox", str(tmp_path / "inbox"), "--warehouse", str(warehouse),
+              "--archive", str(tmp_path / "archive")])  # fmt: skip
+    result = run_dbt(
+        ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"],
+        warehouse=warehouse,
+        target_path=tmp_path / "target",
+    )
+    assert result.success, result.summary()
+    after, files_after = _raw_and_mart(warehouse)
+    assert files_after == files + 1
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    outcome = connection.execute(
+        "SELECT outcome FROM raw.submissions ORDER BY received_at DESC LIMIT 1"
+    ).fetchone()
+    connection.close()
+    assert outcome == ("rejected",)
+    assert after == before
