@@ -13,7 +13,6 @@ Warehouse access goes through :mod:`xinfang.warehouse_lock`: exclusive for the w
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -70,6 +69,7 @@ def _month_bounds(month: str) -> tuple[date, date]:
 
 # ---------------------------------------------------------------------------------------------
 # Nightly: discover -> parse (mapped, parallel) -> promote (serial) -> dbt build -> mart gate
+# -> backup
 # ---------------------------------------------------------------------------------------------
 
 
@@ -101,10 +101,10 @@ def discover(settings: Settings | None = None) -> list[dict[str, Any]]:
 
 def _spool(settings: Settings, submission_id: str) -> Path:
     """Where a parsed submission waits for promote, beside ingestion's staged rows."""
-    from xinfang.ingest.archive import staging_dir
+    from xinfang.ingest.archive import SPOOL_SUFFIX, staging_dir
 
     folder = staging_dir(settings, submission_id)
-    return folder.with_name(f"{folder.name}.json")
+    return folder.with_name(f"{folder.name}{SPOOL_SUFFIX}")
 
 
 def parse(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[str, Any] | None:
@@ -123,11 +123,7 @@ def parse(payload: Mapping[str, Any], settings: Settings | None = None) -> dict[
     except ingest.ChangedFileError:
         log.warning("%s changed while being read: left for the next run", payload["label"])
         return None
-    spool = _spool(settings, parsed.submission_id)
-    spool.parent.mkdir(parents=True, exist_ok=True)
-    tmp = spool.with_name(f".{spool.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(parsed.to_dict(), ensure_ascii=False), "utf-8")
-    tmp.replace(spool)
+    parsed.save(_spool(settings, parsed.submission_id))  # whole or not at all, as its rows
     log.info("%s: %s (%d rows)", payload["label"], parsed.outcome, parsed.row_count)
     return {
         "label": payload["label"],
@@ -154,14 +150,14 @@ def _promote_one(con: Any, settings: Settings, summary: Mapping[str, Any]) -> bo
     """Promote one parsed submission from its spool file; False when it was already there.
 
     Only promote removes spool files, under the write lock: a missing one means a run beside
-    this one has promoted the submission already.
+    this one (or an earlier attempt of this task, killed) has promoted the submission already.
     """
     from xinfang import ingest
 
     spool = _spool(settings, summary["submission_id"])
     if not spool.exists():
         return False
-    parsed = ingest.ParsedSubmission.from_dict(json.loads(spool.read_text("utf-8")))
+    parsed = ingest.ParsedSubmission.load(spool)
     new = ingest.promote(con, parsed, archive=settings.archive)  # idempotent by (unit, SHA-256)
     spool.unlink()
     return new
@@ -175,17 +171,20 @@ def _registered(con: Any, summary: Mapping[str, Any]) -> dict[str, Any]:
     """
     row = con.execute(
         """
-        SELECT s.outcome, (SELECT list(m.message ORDER BY m.seq)[:5]
-                           FROM raw.submission_messages AS m
-                           WHERE m.submission_id = s.submission_id AND m.severity = 'error')
-        FROM raw.submissions AS s WHERE s.unit_code = ? AND s.sha256 = ?
+        SELECT s.outcome,
+               list(m.message ORDER BY m.seq) FILTER (m.severity = 'error')[:5],
+               list(m.message ORDER BY m.seq) FILTER (m.severity = 'warning')[:5]
+        FROM raw.submissions AS s
+        LEFT JOIN raw.submission_messages AS m ON m.submission_id = s.submission_id
+        WHERE s.unit_code = ? AND s.sha256 = ?
+        GROUP BY s.outcome
         """,
         [summary["unit_code"], summary["sha256"]],
     ).fetchone()
     if row is None:
         raise FileNotFoundError(f"{summary['label']}: neither registered nor waiting to be")
-    outcome, errors = row
-    return {**summary, "outcome": outcome, "errors": errors or []}
+    outcome, errors, warnings = row
+    return {**summary, "outcome": outcome, "errors": errors or [], "warnings": warnings or []}
 
 
 def promote(
@@ -194,9 +193,10 @@ def promote(
     """Record every parsed submission in the warehouse, in arrival order, one transaction each.
 
     Holds the warehouse's write lock throughout. Idempotent: a submission already registered
-    (same unit and SHA-256, e.g. by a run started beside this one) changes nothing and is
-    reported as ``known``. ``None`` entries (a file that changed, or whose parse task failed
-    outright) are skipped: the file stays unregistered and the next run tries it again.
+    (same unit and SHA-256, e.g. by a run started beside this one, or by an earlier attempt of
+    this task that was killed) changes nothing and is reported as ``known``. ``None`` entries (a
+    file that changed, or whose parse task failed outright) are skipped: the file stays
+    unregistered and the next run tries it again.
     """
     from xinfang.warehouse import connect
 
@@ -205,6 +205,7 @@ def promote(
     with warehouse_lock(settings.warehouse, exclusive=True):
         con = connect(settings.warehouse)
         try:
+            _discard_promoted(con, settings)
             for summary in sorted((dict(p) for p in parsed if p), key=_arrival):
                 new = _promote_one(con, settings, summary)
                 registered = _registered(con, summary)
@@ -219,6 +220,19 @@ def promote(
     for line in rejection_lines(outcome):
         log.warning(line)
     return outcome
+
+
+def _discard_promoted(con: Any, settings: Settings) -> None:
+    """Remove what a killed run left staged for submissions it had registered."""
+    from xinfang.ingest.archive import discard_staging, staged_ids
+
+    staged = sorted(staged_ids(settings))
+    if staged:
+        rows = con.execute(
+            "SELECT submission_id FROM raw.submissions WHERE list_contains(?, submission_id)",
+            [staged],
+        ).fetchall()
+        discard_staging(settings, [submission_id for (submission_id,) in rows])
 
 
 def build(settings: Settings | None = None) -> dict[str, Any]:
@@ -262,6 +276,21 @@ def mart_gate(settings: Settings | None = None) -> dict[str, Any]:
             return reconcile(con).to_dict()
         finally:
             con.close()
+
+
+def backup(settings: Settings | None = None) -> dict[str, Any]:
+    """The nightly backup of the warehouse's raw layer, once the marts passed their gate."""
+    from xinfang.backup import backup as take_backup
+
+    result = take_backup(_settings(settings))
+    log.info(
+        "backup %s: %d rows in %.1f s, %s",
+        result["date"],
+        sum(result["tables"].values()),
+        result["seconds"],
+        result["path"],
+    )
+    return result
 
 
 def run_nightly(settings: Settings | None = None) -> dict[str, Any]:
@@ -450,11 +479,12 @@ def describe_promotion(outcome: Mapping[str, list[Any]]) -> str:
 
 
 def rejection_lines(outcome: Mapping[str, list[Mapping[str, Any]]]) -> list[str]:
-    """One line per submission not accepted: what became of it, its label, its first error."""
+    """One line per submission not accepted: what became of it, its label, and why (its first
+    error; a held one's first warning)."""
     from xinfang.quality.rules import OUTCOME_ZH
 
     return [
-        f"{OUTCOME_ZH.get(kind, kind)} {s['label']}：{s['errors'][0] if s['errors'] else ''}"
+        f"{OUTCOME_ZH.get(kind, kind)} {s['label']}：{next(iter(s['errors'] or s['warnings']), '')}"
         for kind, submissions in outcome.items()
         if kind not in ("accepted", "known")
         for s in submissions
