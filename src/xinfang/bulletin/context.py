@@ -20,7 +20,7 @@ LEDGER_NAMES: dict[str, str] = {
     "backlog": "信访积案台账",
     "unknown": "未识别台账",
 }
-OUTCOME_NAMES: dict[str, str] = {"accepted": "通过", "rejected": "未通过"}
+OUTCOME_NAMES: dict[str, str] = {"accepted": "通过", "held": "暂缓采用", "rejected": "未通过"}
 
 
 def shift(period: str, months: int) -> str:
@@ -37,7 +37,7 @@ class SubmissionUsed:
     file_name: str
     received_at: datetime  # aware, as registered at ingestion
     age_days: int  # days from receipt to the month's last day
-    outcome: str  # accepted | rejected
+    outcome: str  # accepted | held (awaiting an operator's acceptance) | rejected
     warnings: tuple[str, ...] = ()  # every clerk message, in Chinese, as written at ingestion
     unit: str = ""  # the county's name, in a roll-up's annex
 

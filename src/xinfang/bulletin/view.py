@@ -216,6 +216,18 @@ def _quality(ctx: BulletinContext) -> Iterator[dict[str, Any]]:
         }
 
 
+def _not_used(ctx: BulletinContext) -> str:
+    """The annex's files not used, e.g. "其中未通过校验1个、暂缓采用（待审核）1个，均未采用"."""
+    rejected = sum(s.outcome == "rejected" for s in ctx.quality)
+    held = sum(s.outcome == "held" for s in ctx.quality)
+    parts = [f"未通过校验{rejected}个"] * bool(rejected) + [f"暂缓采用（待审核）{held}个"] * bool(
+        held
+    )
+    if not parts:
+        return ""
+    return f"其中{'、'.join(parts)}，{'均' if len(parts) > 1 else ''}未采用"
+
+
 def build(ctx: BulletinContext) -> dict[str, Any]:
     """Everything ``bulletin.html.j2`` prints."""
     page: dict[str, Any] = {
@@ -232,7 +244,7 @@ def build(ctx: BulletinContext) -> dict[str, Any]:
         "has_data": ctx.has_data,
         "quality": list(_quality(ctx)),
         "warning_count": sum(len(s.warnings) for s in ctx.quality),
-        "rejected_count": sum(s.outcome != "accepted" for s in ctx.quality),
+        "not_used": _not_used(ctx),
     }
     writer = Writer(ctx)
     if not ctx.has_data:
