@@ -97,5 +97,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
         finally:
             con.close()
-    _, failures = issue_all(contexts, settings.reports, args.workers)
+    from xinfang.bulletin.issue import DiskFull
+
+    try:
+        _, failures = issue_all(contexts, settings.reports, args.workers)
+    except DiskFull as error:  # the others would fail the same way: stop here
+        print(f"xinfang bulletin: {error}", file=sys.stderr)
+        return 1
     return 1 if failures else 0

@@ -3,20 +3,28 @@
 ``<code>-<name>-<YYYY-MM>.pdf`` and the figures file ``….json`` beside it are the current issue.
 Re-issuing a month whose content changed keeps the earlier issue as ``….r1.pdf``/``….r1.json``
 (then ``r2`` …); the same content again changes nothing. Content is the bulletin's data: the
-figures file and the quality annex (not the issue date). Nothing is overwritten: every file
-appears by an atomic link of a finished temporary file, which fails if the name is taken.
-``reports/index.json`` lists every issue with the SHA-256 of its files; a lock file serialises
-concurrent issuers.
+figures file and the quality annex (not the issue date). ``reports/index.json`` lists every
+issue with the SHA-256 of its files; a lock file serialises concurrent issuers.
+
+An issue is all or nothing. Every byte (figures, PDF, new index) is first written and synced to
+a temporary file beside its final name; only then do the files appear, by renames and links,
+in this order: the earlier issue's revision names, the figures file, the PDF, the index last.
+A reader never sees a partial file, nor a PDF without its figures file; an index that names a
+file names a finished one. A failure at any step (a full disk above all: :class:`DiskFull`)
+undoes the steps before it and removes the temporary files: the earlier issue and the index are
+left as they were, and issuing again later starts afresh. A new name never replaces a file it
+does not expect (a stray file left by hand is an error, not overwritten).
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +34,9 @@ from xinfang.bulletin.files import Rendered, sha256
 
 INDEX = "index.json"
 LOCK = ".index.lock"
+#: What a temporary file is called: ``.<final name>.<random>.tmp``, beside its final name.
+TEMPORARY = ".*.tmp"
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass(frozen=True)
@@ -35,39 +46,68 @@ class Issue:
     superseded: Path | None = None  # the earlier issue's PDF, now a revision
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write ``path`` atomically; fail if it exists with other bytes (an interrupted issue)."""
-    if path.exists() and path.read_bytes() == data:
-        return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+class DiskFull(OSError):
+    """The disk filled up while a bulletin was being issued: nothing of it was published."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+@dataclass(frozen=True)
+class _Revision:
+    pdf: Path
+    figures: Path
+
+
+class _Publication:
+    """The steps of one issue: temporary files to remove, and how to undo what is done."""
+
+    def __init__(self) -> None:
+        self.target: Path | None = None  # the file being written or put in place
+        self.temporary: list[Path] = []
+        self._undo: list[Callable[[], None]] = []
+
+    def stage(self, path: Path, data: bytes) -> Path:
+        """``data`` written and synced to a temporary file beside ``path``."""
+        self.target = path
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.temporary.append(Path(name))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return Path(name)
+
+    def link(self, source: Path, target: Path) -> None:
+        """A new name for a finished file; fails if ``target`` exists."""
+        self.target = target
+        os.link(source, target)
+        self._undo.append(lambda: target.unlink(missing_ok=True))
+
+    def replace(self, source: Path, target: Path, saved: Path) -> None:
+        """Put ``source`` in place of ``target``, whose bytes stay linked at ``saved``."""
+        self.target = target
+        os.replace(source, target)
+        self._undo.append(lambda: os.replace(saved, target))
+
+    def undo(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+    def clean(self) -> None:
+        for path in self.temporary:
+            path.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.link(tmp, path)  # atomic, and refuses to replace an existing file
+        os.fsync(fd)
     finally:
-        os.unlink(tmp)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Replace ``path`` atomically (the index only)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def _move(source: Path, target: Path) -> None:
-    """Rename without ever replacing: link to the new name, then drop the old one."""
-    os.link(source, target)
-    os.unlink(source)
+        os.close(fd)
 
 
 @contextmanager
@@ -100,54 +140,125 @@ def _next_revision(folder: Path, stem: str) -> int:
     return max(numbers, default=0) + 1
 
 
-def _entry(reports: Path, pdf: Path, figures: Path, revision: int | None) -> dict[str, Any]:
+def _entry(
+    reports: Path,
+    pdf: Path,
+    pdf_bytes: bytes,
+    figures: Path,
+    figures_bytes: bytes | None,
+    revision: int | None,
+) -> dict[str, Any]:
     return {
         "revision": revision,
         "pdf": str(pdf.relative_to(reports)),
-        "pdf_sha256": sha256(pdf.read_bytes()),
+        "pdf_sha256": sha256(pdf_bytes),
         "json": str(figures.relative_to(reports)),
-        "json_sha256": sha256(figures.read_bytes()) if figures.exists() else None,
+        "json_sha256": None if figures_bytes is None else sha256(figures_bytes),
     }
 
 
+def _holds(path: Path, data: bytes) -> bool:
+    return path.exists() and path.read_bytes() == data
+
+
+def _remove_leftovers(*folders: Path) -> None:
+    """Temporary files of an issuer that was killed: none is in use while we hold the lock."""
+    for folder in folders:
+        for path in folder.glob(TEMPORARY):
+            path.unlink()
+
+
+def _disk_full(error: OSError, target: Path | None, rendered: Rendered, reports: Path) -> DiskFull:
+    return DiskFull(
+        error.errno,
+        f"disk full (no space left on device) while writing {target}: bulletin {rendered.stem} "
+        f"was not issued and no file under {reports} changed: no partial file, any earlier issue "
+        f"and {INDEX} as they were, the temporary files removed. Free disk space and issue it "
+        "again.",
+        str(target),
+    )
+
+
 def publish(reports: Path, rendered: Rendered, meta: dict[str, Any]) -> Issue:
-    """Issue one rendered bulletin; ``meta`` (unit, issue number, date, …) goes to the index."""
+    """Issue one rendered bulletin; ``meta`` (unit, issue number, date, …) goes to the index.
+
+    Raises :class:`DiskFull` when the disk fills up on the way, having changed nothing.
+    """
     folder = reports / rendered.period
     pdf, figures = folder / f"{rendered.stem}.pdf", folder / f"{rendered.stem}.json"
     content = rendered.content_sha256
     with _locked(reports):
         folder.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(reports, folder)
         index = load_index(reports)
         current = next((e for e in index if e["pdf"] == str(pdf.relative_to(reports))), None)
         if current and not pdf.exists():  # deleted by hand: the new issue takes its place
             index.remove(current)
             current = None
-        superseded = None
         if current and current["content_sha256"] == content:
             return Issue(pdf, "unchanged")
-        if pdf.exists() and not (current is None and pdf.read_bytes() == rendered.pdf):
+        revision = None
+        if pdf.exists() and not (current is None and _holds(pdf, rendered.pdf)):
             number = _next_revision(folder, rendered.stem)
-            superseded = folder / f"{rendered.stem}.r{number}.pdf"
-            old_figures = folder / f"{rendered.stem}.r{number}.json"
-            _move(pdf, superseded)
-            if figures.exists():
-                _move(figures, old_figures)
-            old = _entry(reports, superseded, old_figures, number)
+            revision = _Revision(
+                folder / f"{rendered.stem}.r{number}.pdf",
+                folder / f"{rendered.stem}.r{number}.json",
+            )
+            old_figures = figures.read_bytes() if figures.exists() else None
+            old = _entry(
+                reports, revision.pdf, pdf.read_bytes(), revision.figures, old_figures, number
+            )
             if current:
                 current.update(old)
             else:  # an issue the index had lost: keep it on record
                 index.append({"period": rendered.period, "content_sha256": None, **old})
-        _write_new(figures, rendered.figures_json)
-        _write_new(pdf, rendered.pdf)
-        index.append(
-            {
-                **meta,
-                "period": rendered.period,
-                "content_sha256": content,
-                **_entry(reports, pdf, figures, None),
-            }
-        )
+        entry = _entry(reports, pdf, rendered.pdf, figures, rendered.figures_json, None)
+        index.append({**meta, "period": rendered.period, "content_sha256": content, **entry})
         index.sort(key=lambda e: (e["period"], e["pdf"]))
         body = json.dumps({"bulletins": index}, ensure_ascii=False, indent=1, sort_keys=True)
-        _replace(reports / INDEX, (body + "\n").encode())
-    return Issue(pdf, "reissued" if superseded else "issued", superseded)
+        step = _Publication()
+        try:
+            _issue(step, reports, rendered, revision, (body + "\n").encode())
+        except BaseException as error:
+            step.undo()
+            if isinstance(error, OSError) and error.errno in _DISK_FULL:
+                raise _disk_full(error, step.target, rendered, reports) from error
+            raise
+        finally:
+            step.clean()
+    if revision is None:
+        return Issue(pdf, "issued")
+    return Issue(pdf, "reissued", revision.pdf)
+
+
+def _issue(
+    step: _Publication,
+    reports: Path,
+    rendered: Rendered,
+    revision: _Revision | None,
+    index: bytes,
+) -> None:
+    """Write everything to temporary files, then put each in place (see the module's doc)."""
+    folder = reports / rendered.period
+    pdf, figures = folder / f"{rendered.stem}.pdf", folder / f"{rendered.stem}.json"
+    writes = [(figures, rendered.figures_json), (pdf, rendered.pdf)]
+    if revision is None:  # the same bytes already there (an issue the index had lost) stay
+        writes = [(path, data) for path, data in writes if not _holds(path, data)]
+    staged = [(step.stage(path, data), path) for path, data in writes]
+    staged_index = step.stage(reports / INDEX, index)
+    saved: dict[Path, Path] = {}
+    if revision is not None:  # the earlier issue keeps its bytes under its revision's names
+        if figures.exists():
+            step.link(figures, revision.figures)
+            saved[figures] = revision.figures
+        step.link(pdf, revision.pdf)
+        saved[pdf] = revision.pdf
+    for temporary, path in staged:
+        if path in saved:
+            step.replace(temporary, path, saved[path])
+        else:
+            step.link(temporary, path)
+    step.target = reports / INDEX
+    os.replace(staged_index, reports / INDEX)
+    _sync_folder(folder)
+    _sync_folder(reports)
