@@ -4,8 +4,8 @@ Every night at 02:00 (Asia/Shanghai): discover new submissions; parse and valida
 own mapped task (in parallel; they never touch the warehouse, and a bad file comes back as a
 rejection with the clerk's messages, so it fails nobody else); promote them one by one in the
 single-slot ``warehouse_writer`` pool; ``dbt build`` in one process; the marts' gate; then the
-``xinfang://warehouse/marts`` asset is updated for the DAGs that follow it.
-See docs/operations.md.
+``xinfang://warehouse/marts`` asset is updated for the DAGs that follow it, and the warehouse's
+raw layer is backed up (a reader: not in the writers' pool). See docs/operations.md.
 """
 
 from __future__ import annotations
@@ -53,4 +53,8 @@ with DAG(
     def mart_gate() -> dict:
         return pipeline.mart_gate()
 
-    promote(parse.expand(candidate=discover())) >> build() >> mart_gate()
+    @task
+    def backup() -> dict:
+        return pipeline.backup()
+
+    promote(parse.expand(candidate=discover())) >> build() >> mart_gate() >> backup()

@@ -18,6 +18,8 @@ class Settings:
     warehouse: Path
     archive: Path
     reports: Path
+    #: the warehouse's nightly backups (see :mod:`xinfang.backup`)
+    backups: Path = PROJECT_ROOT / "var" / "backups"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -27,6 +29,7 @@ class Settings:
             warehouse=Path(os.environ.get("XINFANG_WAREHOUSE", var / "warehouse.duckdb")),
             archive=Path(os.environ.get("XINFANG_ARCHIVE", var / "archive")),
             reports=Path(os.environ.get("XINFANG_REPORTS", PROJECT_ROOT / "reports")),
+            backups=Path(os.environ.get("XINFANG_BACKUPS", var / "backups")),
         )
 
 

@@ -91,6 +91,8 @@ def test_nightly_shape(dags):
     gate = dag.get_task("mart_gate")
     assert gate.upstream_task_ids == {"build"}
     assert gate.outlets == [Asset(MARTS_URI)]
+    # the backup reads what the writers finished and the gate passed
+    assert dag.get_task("backup").upstream_task_ids == {"mart_gate"}
 
 
 def test_monthly_shape_and_params(dags):

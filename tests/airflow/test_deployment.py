@@ -99,7 +99,13 @@ def test_one_single_slot_worker_serves_the_warehouse_queue(config):
 def test_state_volumes_are_shared_by_every_airflow_service(config):
     for name in AIRFLOW_SERVICES:
         mounts = {v["target"]: v["source"] for v in config["services"][name]["volumes"]}
-        for target in ("/data/inbox", "/data/archive", "/data/warehouse", "/data/reports"):
+        for target in (
+            "/data/inbox",
+            "/data/archive",
+            "/data/warehouse",
+            "/data/reports",
+            "/data/backups",
+        ):
             assert mounts[target] == target.rsplit("/", 1)[1]
 
 
