@@ -69,16 +69,18 @@ def _in_force(figures: Figures) -> list[tuple[str, dict[str, Any]]]:
 def quality(
     con: duckdb.DuckDBPyConnection, figures: Figures, month_end: date
 ) -> tuple[SubmissionUsed, ...]:
-    """The submissions in force, and the rejected ones received from the month's first day to
-    its end or to the latest submission in force, whichever is later."""
+    """The submissions in force, and the rejected ones received from the month's first instant
+    until before the next month's, or until the latest submission in force if that is later (the
+    month-end snapshot arrives in the night after the month)."""
     in_force = _in_force(figures)
     ids = [e["submission_id"] for _, e in in_force]
     unit = figures["unit"]["code"]
     codes = sorted({code for code, _ in in_force} | {unit} | set(members(unit)))
     first = datetime.combine(month_end.replace(day=1), time(), SHANGHAI)
-    last = max(
-        [datetime.combine(month_end + timedelta(days=1), time(), SHANGHAI)]
-        + [datetime.fromisoformat(e["received_at"]) for _, e in in_force if e.get("received_at")]
+    following = datetime.combine(month_end + timedelta(days=1), time(), SHANGHAI)
+    newest = max(
+        [datetime.fromisoformat(e["received_at"]) for _, e in in_force if e.get("received_at")],
+        default=first,
     )
     rows = con.execute(
         f"""
@@ -91,11 +93,11 @@ def quality(
         LEFT JOIN raw.submission_messages AS m USING (submission_id)
         WHERE s.submission_id IN ({", ".join("?" * len(ids)) or "NULL"})
            OR (s.outcome <> 'accepted' AND s.unit_code IN ({", ".join("?" * len(codes))})
-               AND s.received_at >= ? AND s.received_at <= ?)
+               AND s.received_at >= ? AND (s.received_at < ? OR s.received_at <= ?))
         GROUP BY ALL
         ORDER BY s.unit_code, s.received_at, s.file_name
         """,
-        [*ids, *codes, first, last],
+        [*ids, *codes, first, following, newest],
     ).fetchall()
     names = reference.units()
     roll_up = figures["unit"]["level"] != "county"
