@@ -198,6 +198,7 @@ def promote(
     file that changed, or whose parse task failed outright) are skipped: the file stays
     unregistered and the next run tries it again.
     """
+    from xinfang.ingest.retention import prune_archive
     from xinfang.warehouse import connect
 
     settings = _settings(settings)
@@ -210,6 +211,7 @@ def promote(
                 new = _promote_one(con, settings, summary)
                 registered = _registered(con, summary)
                 outcome.setdefault(registered["outcome"] if new else "known", []).append(registered)
+            prune_archive(con, settings.archive)  # XINFANG_ARCHIVE_RETENTION_DAYS
             if any(s["ledger_kind"] for k, v in outcome.items() if k != "known" for s in v):
                 from xinfang.quality import build_data_docs
 

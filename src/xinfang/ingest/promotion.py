@@ -6,12 +6,13 @@ gate's audit rows and, unless rejected, its rows (read from the staged Parquet f
 with the lineage columns added; a held submission's too, so accepting it later only flips its
 outcome). A rejected submission gets its registry row, messages and audit rows only. A (unit,
 SHA-256) already registered changes nothing. Call it from one process at a time, in arrival
-order. After the commit, the clerk's report of any messages goes beside the archived file.
+order. The clerk's report of any messages goes beside the archived file before the commit, so a
+process killed at any point leaves either the submission registered with its report, or nothing
+registered (the next run does it all again); the staged rows are removed after the commit.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
+from xinfang.ingest.archive import discard_rows
 from xinfang.ingest.messages import Message
 from xinfang.ingest.submission import ParsedSubmission
 from xinfang.reference import units
@@ -104,17 +106,14 @@ def register(
     con.execute("BEGIN TRANSACTION")
     try:
         registered = _insert(con, parsed)
+        if registered and registered.messages and registered.archive_path and archive:
+            _write_report(registered, archive)
         con.execute("COMMIT" if registered else "ROLLBACK")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     if parsed.rows_path:
-        staged = Path(parsed.rows_path)
-        staged.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            staged.parent.rmdir()
-    if registered and registered.messages and registered.archive_path and archive:
-        _write_report(registered, archive)
+        discard_rows(Path(parsed.rows_path))
     return registered
 
 

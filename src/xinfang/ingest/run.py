@@ -3,12 +3,15 @@
 The same three steps the Airflow DAG maps over (:mod:`xinfang.pipeline`), in one process tree
 for the command line; then the quality gate's Data Docs are rebuilt once. A file that fails
 operationally (changed while being read, a bug) is reported and left for the next run; the
-other files go on.
+other files go on. A run killed at any point is made good by the next one: each file is
+registered in one transaction or not at all, and what a killed run left in the staging area for
+files it did register is removed first.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -17,11 +20,14 @@ from dataclasses import dataclass
 import duckdb
 
 from xinfang.config import Settings, pii_key
-from xinfang.ingest.discovery import discover
+from xinfang.ingest.archive import discard_staging, staged_ids
+from xinfang.ingest.discovery import discover, known_submissions
 from xinfang.ingest.limits import Limits
 from xinfang.ingest.parsing import parse
 from xinfang.ingest.promotion import register
-from xinfang.ingest.submission import Candidate, ParsedSubmission
+from xinfang.ingest.retention import prune_archive
+from xinfang.ingest.submission import Candidate, ParsedSubmission, submission_id
+from xinfang.orphans import end_with
 from xinfang.warehouse import connect
 
 
@@ -57,7 +63,12 @@ class _InProcess(Executor):
 def _pool(workers: int) -> Executor:
     if workers <= 1:
         return _InProcess()
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=end_with,  # a killed run leaves no parsing processes behind
+        initargs=(os.getpid(),),
+    )
 
 
 def ingest_inbox(
@@ -69,7 +80,10 @@ def ingest_inbox(
 ) -> list[Result]:
     """Ingest every new inbox file; one :class:`Result` per file, in arrival order."""
     limits = limits or Limits.from_env()
-    candidates = discover(settings)
+    known = known_submissions(settings.warehouse)
+    registered = {submission_id(unit, sha256) for unit, sha256 in known[0]}
+    discard_staging(settings, staged_ids(settings) & registered)
+    candidates = discover(settings, known)
     if not candidates:
         return []
     pii_key()  # created (demo key) here, before the workers would race to create it
@@ -91,6 +105,7 @@ def ingest_inbox(
                 if on_progress:
                     elapsed = time.monotonic() - started
                     on_progress(Progress(len(results), len(candidates), rows, elapsed, result))
+            prune_archive(con, settings.archive)  # XINFANG_ARCHIVE_RETENTION_DAYS
             if any(r.loaded and r.parsed.gate for r in results):
                 _data_docs(con, settings)
         finally:

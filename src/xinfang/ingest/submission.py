@@ -4,17 +4,23 @@ Both are plain frozen dataclasses: they pickle, and they round-trip through JSON
 (:meth:`ParsedSubmission.save` / :meth:`ParsedSubmission.load`), so ``parse`` can run in
 another process (an Airflow mapped task) and ``promote`` pick its result up later. The
 normalised rows themselves wait in a Parquet file (``rows_path``) that holds no personal data.
+
+A received time is an instant, kept on the Asia/Shanghai clock: its calendar date (the
+submission date every ledger date is checked against, and the month it counts for) is the
+Shanghai date, whatever zone it was given in. A naive time is refused, being ambiguous.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from xinfang.ingest.archive import atomic_path
 from xinfang.ingest.messages import Message
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,6 +28,17 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 Entry = Literal["file", "symlink", "other"]
 #: ``held``: loaded, but not in force until an operator accepts it (``xinfang accept``).
 Outcome = Literal["accepted", "held", "rejected"]
+
+
+def submission_id(unit_code: str, sha256: str) -> str:
+    return f"{unit_code}-{sha256[:16]}"
+
+
+def shanghai_time(moment: datetime) -> datetime:
+    """``moment`` on the Asia/Shanghai clock; a naive time is refused (which zone is it in?)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"received time without a time zone: {moment.isoformat()}")
+    return moment.astimezone(SHANGHAI)
 
 
 @dataclass(frozen=True)
@@ -35,13 +52,17 @@ class Candidate:
     sha256: str  # of the bytes; of the link text for a symlink
     entry: Entry = "file"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "received_at", shanghai_time(self.received_at))
+
     @property
     def file_name(self) -> str:
-        return self.path.name
+        """The entry's name as text; bytes that are not UTF-8 (a GBK name) shown as U+FFFD."""
+        return os.fsencode(self.path.name).decode("utf-8", "replace")
 
     @property
     def submission_id(self) -> str:
-        return f"{self.unit_code}-{self.sha256[:16]}"
+        return submission_id(self.unit_code, self.sha256)
 
     @property
     def arrival(self) -> tuple[datetime, str, str]:
@@ -93,6 +114,9 @@ class ParsedSubmission:
     gate: dict[str, Any] | None = None
     gate_outcome: Outcome | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "received_at", shanghai_time(self.received_at))
+
     @property
     def outcome(self) -> Outcome:
         """Rejected on any error, ingestion's or the gate's; held when the gate holds it."""
@@ -128,9 +152,8 @@ class ParsedSubmission:
     def save(self, path: Path) -> Path:
         """Write the JSON metadata atomically; the rows stay where ``rows_path`` says."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-        tmp.replace(path)
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), "utf-8")
         return path
 
     @classmethod
