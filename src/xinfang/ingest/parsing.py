@@ -19,11 +19,10 @@ from dataclasses import asdict, replace
 from typing import NamedTuple
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from xinfang.config import Settings, pii_key
 from xinfang.ingest import containers, formulas
-from xinfang.ingest.archive import archive_path, staging_dir, store
+from xinfang.ingest.archive import archive_path, stage_rows, store
 from xinfang.ingest.delimited import BinaryError, UndecodableError, read_csv
 from xinfang.ingest.excel import Unreadable, excel_sheets
 from xinfang.ingest.guard import Refusal, archivable, refuse_entry
@@ -39,7 +38,6 @@ from xinfang.reference import units
 
 log = logging.getLogger(__name__)
 
-ROWS_FILE = "rows.parquet"
 _UNREADABLE = (
     Unreadable, BinaryError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
 )  # fmt: skip
@@ -219,9 +217,7 @@ def _read_rows(
     parsed = _gate(parsed, normalised, told)
     if parsed.outcome == "rejected":
         return parsed
-    rows_path = staging_dir(settings, parsed.submission_id) / ROWS_FILE
-    rows_path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(normalised.rows, rows_path, compression="none")  # read once, soon
+    rows_path = stage_rows(settings, parsed.submission_id, normalised.rows)
     return replace(parsed, rows_path=str(rows_path))
 
 
