@@ -26,6 +26,8 @@ _BOM = codecs.BOM_UTF8
 #: The header is looked for within this many bytes from the start.
 _TOP_BYTES = 1 << 20
 _TEXT = re.compile(rb"[^\r\n]")
+#: pyarrow's error on a row of another width: ``CSV parse error: Expected 3 columns, got 1``.
+_RAGGED = "columns, got"
 
 
 class UndecodableError(ValueError):
@@ -109,29 +111,23 @@ class CsvSheet:
 
 def _read_fast(data: pa.Buffer, width: int, quoted: bool) -> pa.Table | None:
     """pyarrow's reader, for a body as wide as its header row (as Excel writes CSV); None when
-    a row's width differs (pyarrow cannot say which row that is). Only a body with quotes can
-    have line breaks inside a value (and costs pyarrow a slower parse)."""
+    a row's width differs (pyarrow stops there, and cannot say which row that is; an
+    ``invalid_row_handler`` would be given the row as text, which fails on a cut character).
+    Only a body with quotes can have line breaks inside a value (and costs a slower parse)."""
     names = [column_name(i) for i in range(width)]
-    ragged = False
-
-    def on_invalid(_row: object) -> str:
-        nonlocal ragged
-        ragged = True
-        return "skip"
-
-    table = pacsv.read_csv(
-        data,
-        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(
-            newlines_in_values=quoted,
-            ignore_empty_lines=False,
-            invalid_row_handler=on_invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
-        ),
-    )
-    return None if ragged else table
+    try:
+        return pacsv.read_csv(
+            data,
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        if _RAGGED in str(exc):
+            return None
+        raise
 
 
 def _read_exact(data: bytes) -> pa.Table:

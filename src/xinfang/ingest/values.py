@@ -14,7 +14,10 @@ from xinfang.schema import CATEGORY_CROSSWALK
 
 #: Excel's 1900 date system, counted from 1899-12-30 (Lotus' phantom 1900-02-29 included).
 EXCEL_EPOCH = date(1899, 12, 30)
-_MAX_SERIAL = (date(9999, 12, 31) - EXCEL_EPOCH).days
+#: A ledger date outside these is a typing error, not a date: before Excel's first day, or
+#: (a deadline) beyond this century. The quality gate's dates stop at 2262 anyway.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2099, 12, 31)
+_SERIALS = range((FIRST_DAY - EXCEL_EPOCH).days, (LAST_DAY - EXCEL_EPOCH).days + 1)
 
 _YMD = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -36,15 +39,16 @@ _MONEY_NOISE = re.compile(r"[,\s¥]|元$")
 def parse_date(text: str) -> date | None:
     """``2025-01-03``, ``2025/1/3``, ``2025.1.3``, ``2025年1月3日`` (a time after it is
     ignored, as in a date cell read as ``2025-01-03 00:00:00``), ``20250103``, or an Excel
-    serial number (``45660`` = 2025-01-03)."""
+    serial number (``45660`` = 2025-01-03); from :data:`FIRST_DAY` to :data:`LAST_DAY`."""
     if m := _YMD.fullmatch(text) or _COMPACT.fullmatch(text):
         try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             return None
+        return day if FIRST_DAY <= day <= LAST_DAY else None
     if _SERIAL.fullmatch(text):
         serial = int(float(text))
-        return EXCEL_EPOCH + timedelta(days=serial) if 1 <= serial <= _MAX_SERIAL else None
+        return EXCEL_EPOCH + timedelta(days=serial) if serial in _SERIALS else None
     return None
 
 
