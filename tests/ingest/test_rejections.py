@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from pathlib import Path
 
 import msoffcrypto.format.ooxml
 import pytest
@@ -61,6 +62,15 @@ def test_garbage_bytes(tmp_path):
     assert file_message(s, "坏文件.xlsx", b"not a spreadsheet at all" * 20) == [
         f"孟州市 坏文件.xlsx {FIX_FILE}"
     ]
+
+
+def test_damaged_xls_that_claims_gigabytes_is_unreadable(tmp_path):
+    """Found by fuzzing: 5.5 KB that made calamine allocate tens of gigabytes. The .xls reader
+    runs in a child process under a memory ceiling; the file is told unreadable."""
+    s = settings_at(tmp_path)
+    content = (Path(__file__).parent / "data" / "damaged-allocates-gigabytes.xls").read_bytes()
+    assert len(content) < 6_000
+    assert file_message(s, "台账.xls", content) == [f"孟州市 台账.xls {FIX_FILE}"]
 
 
 def test_truncated_xlsx(tmp_path):
