@@ -19,13 +19,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from _common import load
 from weasyprint import HTML
 
 from xinfang import reference
@@ -84,11 +84,6 @@ def province(code: str, units: int, workers: int) -> None:
         elapsed = time.perf_counter() - start
     print(f"province {code}: {len(paths)} bulletins issued, {failures} failed, {workers} workers:")
     print(f"  {elapsed:.1f} s  ({elapsed / len(contexts):.3f} s per bulletin, target <= 120 s)")
-
-
-def load() -> str:
-    """The machine's load: timings on a shared two-core machine mean little without it."""
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import xlsxwriter
+from _common import read_csv_into
 
 from xinfang.config import PROJECT_ROOT, Settings
 from xinfang.ingest.run import ingest_inbox
@@ -162,11 +163,7 @@ def timed(fns: list[Callable[[], int]], repeat: int) -> list[Timing]:
 def duckdb_read_csv(path: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "b.duckdb"))
-        con.execute(
-            "CREATE TABLE t AS SELECT * FROM read_csv(?, skip=1, header=true, all_varchar=true)",
-            [str(path)],
-        )
-        (n,) = con.execute("SELECT count(*) FROM t").fetchone()
+        n = read_csv_into(con, "t", path, skip=1)
         con.close()
     return n
 
