@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -43,6 +42,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from xinfang.config import Settings
+from xinfang.durable import fsync_path, hash_file
 from xinfang.warehouse_lock import warehouse_lock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -139,22 +139,6 @@ def damage(warehouse: Path) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextmanager
 def _locked(root: Path, *, exclusive: bool) -> Iterator[None]:
     """One backup at a time, and none while a restore reads one."""
@@ -186,7 +170,7 @@ def _put_in_place(partial: Path, target: Path) -> None:
         shutil.rmtree(old)
     else:
         os.rename(partial, target)
-    _sync(target.parent)
+    fsync_path(target.parent)
 
 
 def prune(root: Path, keep: int, day: date) -> list[str]:
@@ -235,7 +219,7 @@ def _export(warehouse: Path, folder: Path) -> list[dict[str, Any]]:
                     f"COPY (SELECT * FROM {_relation(table)}) TO '{literal}' "
                     "(FORMAT parquet, COMPRESSION zstd)"
                 )
-                _sync(path)
+                fsync_path(path)
                 written = _file_content(con, path)
             except (duckdb.Error, OSError) as error:
                 raise BackupError(f"could not write the backup file {path}: {error}") from error
@@ -246,7 +230,7 @@ def _export(warehouse: Path, folder: Path) -> list[dict[str, Any]]:
                     "table": table,
                     "file": path.name,
                     "rows": rows,
-                    "sha256": _sha256(path),
+                    "sha256": hash_file(path),
                     "ddl": ddl,
                 }
             )
@@ -282,8 +266,8 @@ def backup(
             }
             text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
             (partial / MANIFEST).write_text(text, encoding="utf-8")
-            _sync(partial / MANIFEST)
-            _sync(partial)
+            fsync_path(partial / MANIFEST)
+            fsync_path(partial)
             _put_in_place(partial, root / day.isoformat())
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
@@ -326,7 +310,7 @@ def verify(folder: Path) -> dict[str, Any]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     for table in manifest["tables"]:
         path = folder / table["file"]
-        if not path.exists() or _sha256(path) != table["sha256"]:
+        if not path.exists() or hash_file(path) != table["sha256"]:
             raise BackupError(f"backup {folder} is damaged: {path.name} is missing or altered")
     return manifest
 
@@ -398,7 +382,7 @@ def restore(
                 if warehouse.exists():
                     aside = _move_aside(warehouse, "corrupt" if problem else "replaced")
                 os.replace(fresh, warehouse)
-                _sync(warehouse.parent)
+                fsync_path(warehouse.parent)
             finally:
                 fresh.unlink(missing_ok=True)
             result = {

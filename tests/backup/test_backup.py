@@ -239,7 +239,7 @@ def test_a_full_disk_fails_the_backup_and_keeps_the_earlier_ones(
     def no_space(path: Path) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(backup, "_sync", no_space)
+    monkeypatch.setattr(backup, "fsync_path", no_space)
     assert main(["backup"]) == 1
     err = capsys.readouterr().err
     assert "xinfang backup: could not write the backup file " in err

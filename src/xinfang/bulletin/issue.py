@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from xinfang.bulletin.files import Rendered, sha256
+from xinfang.durable import fsync_path
 
 INDEX = "index.json"
 LOCK = ".index.lock"
@@ -100,14 +101,6 @@ class _Publication:
     def clean(self) -> None:
         for path in self.temporary:
             path.unlink(missing_ok=True)
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -260,5 +253,5 @@ def _issue(
             step.link(temporary, path)
     step.target = reports / INDEX
     os.replace(staged_index, reports / INDEX)
-    _sync_folder(folder)
-    _sync_folder(reports)
+    fsync_path(folder)
+    fsync_path(reports)

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xinfang.config import Settings
+from xinfang.durable import fsync_path
 
 _UNIT = re.compile(r"\d{6}")
 _EXT = re.compile(r"[a-z0-9]{1,8}")
@@ -59,14 +60,6 @@ def _mkdirs(root: Path, relative: Path) -> None:
             path.mkdir(mode=0o700, exist_ok=True)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A new temporary file (0600) beside ``path`` to write; then synced and renamed to ``path``.
@@ -79,12 +72,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        _fsync(tmp)
+        fsync_path(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync(path.parent)
+    fsync_path(path.parent)
 
 
 def store(data: bytes, root: Path, relative: Path) -> None:

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from xinfang.config import Settings
+from xinfang.durable import hash_file
 from xinfang.ingest.submission import SHANGHAI, Candidate, Entry
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 1 << 20
 #: (unit_code, sha256) pairs, and (unit_code, file name, size, received_at) of registered files.
 Known = tuple[set[tuple[str, str]], set[tuple[str, str, int, datetime]]]
 
@@ -32,16 +32,6 @@ def mtime(st: os.stat_result) -> datetime:
     return datetime.fromtimestamp(micros // 1_000_000, SHANGHAI) + timedelta(
         microseconds=micros % 1_000_000
     )
-
-
-def hash_file(path: Path) -> str:
-    """SHA-256 of a regular file, opened without following a symlink."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def candidate(path: Path, st: os.stat_result | None = None) -> Candidate:
