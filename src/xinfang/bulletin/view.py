@@ -220,9 +220,11 @@ def _not_used(ctx: BulletinContext) -> str:
     """The annex's files not used, e.g. "其中未通过校验1个、暂缓采用（待审核）1个，均未采用"."""
     rejected = sum(s.outcome == "rejected" for s in ctx.quality)
     held = sum(s.outcome == "held" for s in ctx.quality)
-    parts = [f"未通过校验{rejected}个"] * bool(rejected) + [f"暂缓采用（待审核）{held}个"] * bool(
-        held
-    )
+    parts = []
+    if rejected:
+        parts.append(f"未通过校验{rejected}个")
+    if held:
+        parts.append(f"暂缓采用（待审核）{held}个")
     if not parts:
         return ""
     return f"其中{'、'.join(parts)}，{'均' if len(parts) > 1 else ''}未采用"

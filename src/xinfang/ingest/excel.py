@@ -53,10 +53,11 @@ def excel_sheets(data: bytes) -> Iterator[ExcelSheet]:
     if data.startswith(OLE_MAGIC):
         yield from _isolated(data)
         return
-    yield from _sheets(data)
+    yield from read_sheets(data)
 
 
-def _sheets(data: bytes) -> Iterator[ExcelSheet]:
+def read_sheets(data: bytes) -> Iterator[ExcelSheet]:
+    """The workbook's sheets read in this process (an ``.xls`` only in its child)."""
     reader = fastexcel.read_excel(data)
     for index in range(len(reader.sheet_names)):
         sheet = reader.load_sheet(

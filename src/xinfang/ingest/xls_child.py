@@ -7,12 +7,12 @@ from __future__ import annotations
 import pickle
 import sys
 
-from xinfang.ingest.excel import Unreadable, _sheets
+from xinfang.ingest.excel import Unreadable, read_sheets
 
 
 def main() -> int:
     try:
-        sheets = [(s.name, s.table) for s in _sheets(sys.stdin.buffer.read())]
+        sheets = [(s.name, s.table) for s in read_sheets(sys.stdin.buffer.read())]
     except Unreadable as error:
         print(error, file=sys.stderr)
         return 2
